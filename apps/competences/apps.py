@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CompetencesConfig(AppConfig):
+    name = "apps.competences"
+    label = "competences"
