@@ -48,9 +48,13 @@ class _Capture(BaseHTTPRequestHandler):
     def do_POST(self):
         length = int(self.headers.get("Content-Length", 0))
         body = self.rfile.read(length)
-        if self.headers.get("Content-Encoding") == "gzip":
+        encoding = self.headers.get("Content-Encoding")
+        if encoding == "gzip":
             import gzip
             body = gzip.decompress(body)
+        elif encoding == "br":  # sentry-sdk compresses with brotli when it is installed
+            import brotli
+            body = brotli.decompress(body)
         _Capture.bodies.append(body)
         self.send_response(200)
         self.end_headers()
