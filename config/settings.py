@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "tenants.middleware.TenantFromHostMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "tenants.middleware.TenantStatusMiddleware",
+    "tenants.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

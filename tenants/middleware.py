@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import DisallowedHost
-from django.db import connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpResponseNotFound, JsonResponse
 from django.shortcuts import render
 from django_tenants.middleware.main import TenantMainMiddleware
@@ -23,6 +23,8 @@ class TenantFromHostMiddleware(TenantMainMiddleware):
     def process_request(self, request):
         try:
             return super().process_request(request)
+        except (OperationalError, InterfaceError):
+            return database_unavailable_response(request)
         except DisallowedHost:
             return HttpResponseNotFound("Unknown host")
         except Exception as exc:
@@ -58,3 +60,32 @@ def current_tenant():
     if tenant is None or connection.schema_name == "public":
         raise LookupError("no tenant is active on this connection")
     return tenant
+
+
+def database_unavailable_response(request):
+    """A clean 503 while PostgreSQL is unreachable; the next request reconnects by itself."""
+    from django.db import close_old_connections
+
+    close_old_connections()
+    body = {"detail": "De database is tijdelijk niet bereikbaar. Probeer het zo opnieuw.",
+            "code": "database_unavailable"}
+    response = JsonResponse(body, status=503)
+    response["Retry-After"] = "5"
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """Views that lose the database answer 503 instead of 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, (OperationalError, InterfaceError)) or (
+                isinstance(exception, DatabaseError) and connection.connection is not None
+                and getattr(connection.connection, "closed", 0)):
+            return database_unavailable_response(request)
+        return None
