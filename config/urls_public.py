@@ -5,7 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from apps.web.admin_sites import vendor_site
-from apps.web import views as web_views
+from tenants import views as tenants_views
 from config.urls_common import common_urlpatterns
 
 control_plane = []
@@ -13,7 +13,7 @@ if importlib.util.find_spec("tenants.urls") is not None:
     control_plane = [path("", include("tenants.urls"))]
 
 urlpatterns = common_urlpatterns + [
-    path("", web_views.vendor_home, name="home"),
+    path("", tenants_views.dashboard, name="home"),
     path("admin/", vendor_site.urls),
     path("api/schema/", SpectacularAPIView.as_view(urlconf="config.urls_public"), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

@@ -1,4 +1,4 @@
-"""Landing pages: the tenant's start page and the vendor's."""
+"""The tenant's start page (the vendor's is tenants.views.dashboard)."""
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -16,10 +16,3 @@ def tenant_home(request):
     if nav:
         return redirect(nav[0]["url"])
     return TemplateResponse(request, "web/home.html", {"nav_count": len(NAV_ITEMS)})
-
-
-@login_required
-def vendor_home(request):
-    if not request.user.is_staff:
-        return TemplateResponse(request, "web/forbidden.html", status=403)
-    return TemplateResponse(request, "web/vendor_home.html")
