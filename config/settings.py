@@ -75,6 +75,8 @@ ROOT_URLCONF = "config.urls_tenant"
 TENANT_BASE_SCHEMA = "tenant_template"
 TENANT_CREATION_FAKES_MIGRATIONS = True
 TENANT_LIMIT_SET_CALLS = True
+# Spare schemas cloned ahead of time, so provisioning is a rename (tenants.services).
+TENANT_SPARE_SCHEMAS = env.int("TENANT_SPARE_SCHEMAS", default=2)
 TENANT_MULTIPROCESSING_MAX_PROCESSES = env.int("MIGRATE_PARALLEL", default=4)
 SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
@@ -159,6 +161,11 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+# Behind a proxy REMOTE_ADDR is the proxy for everyone; read the client from the header it sets.
+AXES_CLIENT_IP_HEADER = env("AXES_CLIENT_IP_HEADER", default="")  # e.g. HTTP_X_REAL_IP
+if AXES_CLIENT_IP_HEADER:
+    def AXES_CLIENT_IP_CALLABLE(request):  # noqa: N802 (a setting)
+        return request.META.get(AXES_CLIENT_IP_HEADER) or request.META.get("REMOTE_ADDR")
 
 # --- i18n -------------------------------------------------------------------------------
 LANGUAGE_CODE = "nl"
@@ -192,6 +199,7 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # plain-HTTP load-balancer health checks
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -230,6 +238,11 @@ CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="paspoort")
 # --- e-mail -------------------------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default=f"paspoort@{BASE_DOMAIN}")
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 
 # --- logging: every line carries the tenant ------------------------------------------------
 LOGGING = {

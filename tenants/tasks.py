@@ -22,3 +22,11 @@ def rollout_impact_preview(job_id: str) -> None:
     except Exception as exc:
         job_fail(job_id=job_id, message=str(exc))
         raise
+
+
+@app.task(name="tenants.spare_schemas_refill")
+def spare_schemas_refill() -> int:
+    """Keep the warm pool of pre-cloned schemas full (runs in public)."""
+    from tenants.services import spare_schemas_fill
+
+    return spare_schemas_fill()

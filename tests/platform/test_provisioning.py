@@ -90,3 +90,25 @@ def test_two_concurrent_creations_of_one_slug_exactly_one_succeeds(tenants_db):
     assert Tenant.objects.filter(slug="racer").count() == 1
     with connection.cursor() as cur:
         cur.execute("DROP SCHEMA t_racer CASCADE")
+
+
+def test_new_tenant_takes_a_prepared_spare_schema_from_the_warm_pool(tenants_db):
+    from tenants.services import spare_schemas, spare_schemas_fill
+
+    spare_schemas_fill(count=1)
+    [spare] = spare_schemas()
+    result = tenant_create(slug="warm", name="Warm", kind="care", admin_email="beheer@warm.nl")
+    assert spare not in spare_schemas() and not schema_exists(spare)
+    assert schema_exists("t_warm")
+    from apps.accounts.models import User
+    with in_tenant(result.tenant):
+        assert list(User.objects.values_list("email", flat=True)) == ["beheer@warm.nl"]
+
+
+def test_stale_spare_schemas_are_dropped_on_migrate(tenants_db):
+    from tenants.services import _spare_schemas_drop_stale, spare_schemas, spare_schemas_fill
+
+    spare_schemas_fill(count=1)
+    [spare] = spare_schemas()
+    _spare_schemas_drop_stale({("competences", "9999_from_the_future")})
+    assert spare not in spare_schemas()

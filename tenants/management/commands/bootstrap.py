@@ -2,7 +2,7 @@
 from django.core.management.base import BaseCommand
 
 from tenants.demo import demo_load
-from tenants.services import public_tenant_ensure, tenants_migrate_all
+from tenants.services import public_tenant_ensure, spare_schemas_fill, tenants_migrate_all
 
 
 class Command(BaseCommand):
@@ -16,3 +16,4 @@ class Command(BaseCommand):
         public_tenant_ensure()
         if not opts["no_demo"]:
             demo_load(verbose=opts["verbosity"] > 0)
+        spare_schemas_fill()
