@@ -160,6 +160,7 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"  # the login form's field; axes defaults to USERNAME_FIELD ("email")
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 # Behind a proxy REMOTE_ADDR is the proxy for everyone; read the client from the header it sets.
 AXES_CLIENT_IP_HEADER = env("AXES_CLIENT_IP_HEADER", default="")  # e.g. HTTP_X_REAL_IP
