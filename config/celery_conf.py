@@ -1,4 +1,6 @@
 """Celery configuration, read lazily by config.celery from Django's settings."""
+import os
+
 from celery.schedules import crontab
 from django.conf import settings
 
@@ -38,7 +40,8 @@ if settings.CELERY_BROKER_URL:
     broker_url = settings.CELERY_BROKER_URL
     if broker_url.startswith("redis"):
         # long tasks (recomputes, imports) must not be redelivered while still running
-        broker_transport_options = {"visibility_timeout": 3600}
+        # (tests that kill a worker lower it with CELERY_VISIBILITY_TIMEOUT)
+        broker_transport_options = {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", 3600))}
 else:
     # No server needed: a real worker reads the same folders (kombu's filesystem transport).
     _folder = settings.BROKER_DIR
