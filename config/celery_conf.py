@@ -29,6 +29,10 @@ beat_schedule = {
         "task": "notifications.send_weekly_digest",
         "schedule": crontab(hour=7, minute=0, day_of_week=1),
     },
+    "nightly-funding-recompute": {
+        "task": "funding.recompute_all",
+        "schedule": crontab(hour=2, minute=45),
+    },
     "rollout-advance-due-stages": {
         "task": "tenants.advance_due_rollout_stages",
         "schedule": crontab(minute="*/5"),
