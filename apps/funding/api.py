@@ -11,6 +11,8 @@ import io
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -66,6 +68,8 @@ def _choice_param(request, name: str, choices, default=None):
 
 def _year_param(request):
     year = _int_param(request, "year")
+    if year is not None:
+        return services.funding_year_checked(year)
     if year is None:
         year = selectors.default_funding_year()
         if year is None:
@@ -226,6 +230,7 @@ def _jsonable_overview(overview: dict) -> dict:
 
 
 class FundingOverviewApi(FundingApi):
+    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
     def get(self, request):
         year = _year_param(request)
         kind = _choice_param(request, "kind", FundingDecision.Kind.values, FundingDecision.Kind.PROVISIONAL)
@@ -233,6 +238,7 @@ class FundingOverviewApi(FundingApi):
 
 
 class FundingDifferencesApi(FundingApi):
+    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
     def get(self, request):
         year = _year_param(request)
         return Response({"year": year, "differences": selectors.decision_differences(year=year)})
@@ -249,11 +255,13 @@ class FundingYearSerializer(serializers.ModelSerializer):
 class FundingYearListApi(FundingApi):
     """GET: every funding year; POST: enter (or correct) a year's national figures."""
 
+    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
     def get(self, request):
         known = {fy.year: fy for fy in FundingYear.objects.all()}
         years = selectors.funding_years()
         return Response([FundingYearSerializer(known.get(y) or FundingYear(year=y)).data for y in years])
 
+    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
     def post(self, request):
         serializer = FundingYearSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -267,6 +275,7 @@ class FundingYearListApi(FundingApi):
 class FundingYearFinaliseApi(FundingApi):
     """The final determination of a funding year: freezes its decisions (once)."""
 
+    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
     def post(self, request, year: int):
         funding_year = services.funding_year_finalise(year=year, by=request.user)
         finals = FundingDecision.objects.filter(kind="final", funding_year=year).count()
@@ -275,6 +284,7 @@ class FundingYearFinaliseApi(FundingApi):
 
 
 class FundingRecomputeApi(FundingApi):
+    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
     def post(self, request):
         job = services.decisions_recompute_start(by=request.user)
         return Response({"job": str(job.pk)}, status=status.HTTP_202_ACCEPTED)
@@ -285,6 +295,7 @@ class FundingImportApi(FundingApi):
 
     parser_classes = [MultiPartParser, FormParser]
 
+    @extend_schema(request={"multipart/form-data": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}}, responses=OpenApiTypes.OBJECT)
     def post(self, request):
         upload = request.FILES.get("file")
         if upload is None:
@@ -305,6 +316,7 @@ def csv_response(rows, filename: str) -> HttpResponse:
 
 
 class FundingExportDetailApi(FundingApi):
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
     def get(self, request):
         year = _year_param(request)
         kind = _choice_param(request, "kind", FundingDecision.Kind.values, "provisional")
@@ -313,6 +325,7 @@ class FundingExportDetailApi(FundingApi):
 
 
 class FundingExportSummaryApi(FundingApi):
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
     def get(self, request):
         year = _year_param(request)
         kind = _choice_param(request, "kind", FundingDecision.Kind.values, "provisional")
@@ -326,5 +339,6 @@ class FundingWhatIfApi(APIView):
     permission_classes = [IsAuthenticated, IsTenantAdmin]
     parser_classes = [JSONParser]
 
+    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
     def post(self, request):
         return Response(what_if(request.data))

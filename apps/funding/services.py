@@ -262,6 +262,20 @@ def funding_year_set_figures(*, year: int, national_weighted=None, national_budg
     return funding_year
 
 
+FUNDING_YEARS = range(2000, 2101)
+
+
+def funding_year_checked(year) -> int:
+    """A plausible funding year, or a field error (never a database overflow)."""
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        raise ValidationError({"year": _("Geef een jaartal.")}) from None
+    if year not in FUNDING_YEARS:
+        raise ValidationError({"year": _("Geef een jaartal tussen 2000 en 2100.")})
+    return year
+
+
 @transaction.atomic
 def funding_year_finalise(*, year: int, by) -> FundingYear:
     """The final determination: freeze this year's decisions as they are now.
@@ -270,10 +284,7 @@ def funding_year_finalise(*, year: int, by) -> FundingYear:
     transaction), so the frozen copy is taken from them. A year is finalised once; the final
     rows are never written again.
     """
-    try:
-        year = int(year)
-    except (TypeError, ValueError):
-        raise ValidationError({"year": _("Geef een jaartal.")}) from None
+    year = funding_year_checked(year)
     funding_year, _created = FundingYear.objects.select_for_update().get_or_create(year=year)
     if funding_year.is_final:
         raise ValidationError({"year": _("Bekostigingsjaar %(year)s is al definitief vastgesteld.") % {"year": year}})

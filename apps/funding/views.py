@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -35,9 +36,10 @@ def _base_labels():
 
 
 def _year(request):
+    """The requested funding year, else the default one; None when there is no data at all."""
     try:
-        return int(request.GET.get("year") or 0) or selectors.default_funding_year()
-    except ValueError:
+        return services.funding_year_checked(request.GET.get("year"))
+    except ValidationError:
         return selectors.default_funding_year()
 
 
@@ -149,6 +151,8 @@ def recompute(request):
 @funding_staff_required
 def export_detail(request):
     year = _year(request)
+    if year is None:
+        raise Http404(_("Er zijn nog geen bekostigingsgegevens om te exporteren."))
     kind = request.GET.get("kind") if request.GET.get("kind") in FundingDecision.Kind.values else "provisional"
     return csv_response(selectors.export_detail_rows(year=year, kind=kind), f"bekostiging-{year}-{kind}-detail.csv")
 
@@ -156,6 +160,8 @@ def export_detail(request):
 @funding_staff_required
 def export_summary(request):
     year = _year(request)
+    if year is None:
+        raise Http404(_("Er zijn nog geen bekostigingsgegevens om te exporteren."))
     kind = request.GET.get("kind") if request.GET.get("kind") in FundingDecision.Kind.values else "provisional"
     return csv_response(selectors.export_summary_rows(year=year, kind=kind),
                         f"bekostiging-{year}-{kind}-samenvatting.csv")

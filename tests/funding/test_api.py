@@ -271,3 +271,20 @@ def test_ids_of_the_school_are_not_found_on_another_tenant(api, tenant_a):
     assert other.get(f"{BASE}/participants/").json()["count"] == 0
     assert other.get(f"{BASE}/decisions/", {"object_id": e["id"]}).json()["count"] == 0
     assert other.patch(f"{BASE}/enrolments/{e['id']}/", {"attending": False}, format="json").status_code == 404
+
+
+def test_finalise_with_an_absurd_year_is_a_field_error_not_a_server_error(school):
+    from support import api_client_for, make_user
+
+    admin = make_user(school, roles=("student_admin",))
+    response = api_client_for(school, admin).post("/api/v1/funding/years/99999999999/finalise/")
+    assert response.status_code == 400
+    assert "year" in response.json()
+
+
+def test_export_without_any_funding_data_is_404_not_500(school):
+    from support import client_for, make_user
+
+    admin = make_user(school, roles=("student_admin",))
+    response = client_for(school, admin).get("/bekostiging/export/samenvatting.csv")
+    assert response.status_code == 404
