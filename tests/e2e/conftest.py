@@ -10,6 +10,8 @@ import pytest
 from e2e.live import LiveServer, artifacts_dir
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+# Generous but bounded: the machine the suite runs on may be busy with other test runs.
+TIMEOUT_MS = int(os.environ.get("E2E_TIMEOUT_MS", "30000"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage"]
 
@@ -39,22 +41,41 @@ def chromium():
     # refuse ORM calls ("async context"). The tests' own ORM calls are plain synchronous
     # code, so allow them for the rest of this process (set only once a browser is needed).
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=TIMEOUT_MS)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
 
 
-@pytest.fixture
-def page(chromium, request):
+def _new_page(chromium):
     context = chromium.new_context(locale="nl-NL", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    yield page
+    context.set_default_timeout(TIMEOUT_MS)
+    return context.new_page()
+
+
+def _finish(page, request, name: str) -> None:
     failed = getattr(request.node, "rep_call", None)
     if failed is not None and failed.failed:
-        shot(page, f"FAILED-{request.node.name}")
-    context.close()
+        shot(page, f"FAILED-{request.node.name}{name}")
+    page.context.close()
+
+
+@pytest.fixture
+def page(chromium, request):
+    page = _new_page(chromium)
+    yield page
+    _finish(page, request, "")
+
+
+@pytest.fixture
+def other_page(chromium, request):
+    """A second, independent browser context (another user's browser)."""
+    page = _new_page(chromium)
+    yield page
+    _finish(page, request, "-other")
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
