@@ -44,7 +44,25 @@ def _passport_page(request, person: Person, template="competences/passport.html"
     passport = selectors.passport_for(person, as_of)
     return TemplateResponse(request, template, {
         "person": person, "passport": passport, "legend": _status_legend(),
+        "path_steps": _learning_path_steps(person, passport),
         "can_manage": can_manage_person(request.user, person), **extra})
+
+
+# Statuses for which "what to do next" can point into a learning path.
+NEEDS_ACTION = {Status.MISSING, Status.EXPIRED, Status.EXPIRING, Status.IN_PROGRESS}
+
+
+def _learning_path_steps(person: Person, passport) -> dict:
+    """competence code -> the next step of its learning path (pages only; the API stays lean)."""
+    from apps.learning.selectors import next_step_for
+
+    steps = {}
+    for entry in passport.entries:
+        if entry.status in NEEDS_ACTION:
+            step = next_step_for(person, entry.competence)
+            if step is not None:
+                steps[entry.competence] = step
+    return steps
 
 
 @login_required

@@ -270,6 +270,8 @@ class SignoffQueueViewSet(viewsets.ReadOnlyModelViewSet):
 
     def _record(self, pk):
         # Any record the user may see, so that verifying one's own is a clear 403, not a 404.
+        if not str(pk).isdigit():
+            raise Http404
         record = selectors.practice_records_visible_to(self.request.user).filter(pk=pk).first()
         if record is None:
             raise Http404
@@ -284,8 +286,9 @@ class SignoffQueueViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=RejectSerializer, responses={200: PracticeRecordSerializer})
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
+        record = self._record(pk)  # an id that is not ours is a 404 before the body is read
         s = RejectSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        r = competence_services.practice_record_verify(record=self._record(pk), by=request.user, reject=True,
+        r = competence_services.practice_record_verify(record=record, by=request.user, reject=True,
                                                        reason=s.validated_data["reason"])
         return Response(PracticeRecordSerializer(r).data)

@@ -194,3 +194,12 @@ def test_learning_page_speaks_english_when_asked(care):
     c.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     body = c.get("/leren/").content.decode()
     assert "Upcoming sessions" in body and "My learning paths" in body
+
+
+
+def test_passport_page_points_into_the_learning_path_for_a_missing_competence(care, path):
+    from support import client_for
+
+    body = client_for(care.tenant, care.employee).get("/paspoort/").content.decode()
+    assert "Volgende stap in leerpad Leerpad katheteriseren" in body
+    assert f'href="/leren/cursussen/{care.course.pk}/"' in body
