@@ -74,13 +74,15 @@ class CeleryWorker:
 
     def start(self):
         self.log.parent.mkdir(parents=True, exist_ok=True)
+        # The log is appended to: after a restart only a "ready." written from here on counts.
+        offset = self.log.stat().st_size if self.log.exists() else 0
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "config", "worker", "-P", "solo", "-Q", self.queue,
              "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO"],
             cwd=ROOT, env=self.env(), stdout=open(self.log, "ab"), stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            if self.log.exists() and b"ready." in self.log.read_bytes():
+            if self.log.exists() and b"ready." in self.log.read_bytes()[offset:]:
                 return
             if self.proc.poll() is not None:
                 raise RuntimeError("worker died: " + self.log.read_text()[-3000:])

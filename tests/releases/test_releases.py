@@ -5,7 +5,6 @@ from support import api_client_for, client_for, make_user
 from tenants import services
 from tenants.models import Feedback, PassportVersion
 
-pytestmark = pytest.mark.usefixtures("release_wiring")
 
 
 @pytest.fixture

@@ -62,7 +62,7 @@ def _pilot(make_version, make_group, vendor, tenant, features):
     return version
 
 
-def test_feature_off_makes_page_and_api_answer_404(make_version, make_group, vendor, tenant_a, release_wiring):
+def test_feature_off_makes_page_and_api_answer_404(make_version, make_group, vendor, tenant_a):
     version = _pilot(make_version, make_group, vendor, tenant_a, ["care.passport", "releases.pilot_feedback"])
     user = make_user(tenant_a, roles=("employee",))
     assert client_for(tenant_a, user).get("/releases/feedback/").status_code == 200
@@ -73,8 +73,7 @@ def test_feature_off_makes_page_and_api_answer_404(make_version, make_group, ven
     assert api_client_for(tenant_a, user).get("/api/v1/releases/feedback/").status_code == 404
 
 
-def test_feature_on_for_one_tenant_stays_404_for_another(make_version, make_group, vendor, tenant_a, tenant_b,
-                                                         release_wiring):
+def test_feature_on_for_one_tenant_stays_404_for_another(make_version, make_group, vendor, tenant_a, tenant_b):
     _general(make_version("2026.3", features=["care.passport"]))
     _pilot(make_version, make_group, vendor, tenant_a, ["care.passport", "releases.pilot_feedback"])
     user_b = make_user(tenant_b)
@@ -82,7 +81,7 @@ def test_feature_on_for_one_tenant_stays_404_for_another(make_version, make_grou
     assert api_client_for(tenant_b, user_b).post("/api/v1/releases/feedback/", {"text": "x"}).status_code == 404
 
 
-def test_templates_see_the_enabled_features(make_version, make_group, vendor, tenant_a, release_wiring):
+def test_templates_see_the_enabled_features(make_version, make_group, vendor, tenant_a):
     from django.template import Context, Template
     from django.test import RequestFactory
 

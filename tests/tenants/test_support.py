@@ -12,7 +12,6 @@ from support import api_client_for, client_for, host_of, in_tenant, make_user
 from tenants import services
 from tenants.models import ControlPlaneAuditEntry, SupportSession
 
-pytestmark = pytest.mark.usefixtures("release_wiring")
 
 
 def _open(vendor, tenant, minutes=60):
