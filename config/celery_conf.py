@@ -33,6 +33,17 @@ beat_schedule = {
         "task": "funding.recompute_all",
         "schedule": crontab(hour=2, minute=45),
     },
+    # Jobs whose worker died are sent again (apps/jobs/recovery.py); the queue alone cannot
+    # be trusted for that (the filesystem broker loses the message, Redis returns it late).
+    "resume-stalled-jobs": {
+        "task": "jobs.resume_stalled",
+        "schedule": crontab(minute="*"),
+    },
+    "resume-stalled-jobs-public": {
+        "task": "jobs.resume_stalled",
+        "schedule": crontab(minute="*"),
+        "tenant_schemas": ["public"],
+    },
     "rollout-advance-due-stages": {
         "task": "tenants.advance_due_rollout_stages",
         "schedule": crontab(minute="*/5"),

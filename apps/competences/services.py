@@ -246,20 +246,24 @@ def statuses_recompute_people(*, person_ids, label: str, by=None, as_of: date | 
     if len(person_ids) <= inline_recompute_limit():
         statuses_recompute(person_ids=person_ids, as_of=as_of)
         return None
-    from apps.jobs.services import job_create
+    from apps.jobs.services import job_create, job_dispatch
     from apps.competences.tasks import recompute_statuses
 
+    # as_of is pinned now, so a job resumed after midnight decides every chunk for one day.
+    as_of = as_of or timezone.localdate()
     job = job_create(kind="competences.recompute", label=label, total=len(person_ids),
-                     params={"person_ids": person_ids, "as_of": as_of.isoformat() if as_of else None}, by=by)
-    transaction.on_commit(lambda: recompute_statuses.delay(str(job.pk)))
-    return job
+                     params={"person_ids": person_ids, "as_of": as_of.isoformat()}, by=by)
+    return job_dispatch(job=job, task=recompute_statuses)
 
 
 def statuses_recompute_job_run(*, job_id, chunk: int = RECOMPUTE_BATCH) -> None:
     """The job's work: people in chunks, each chunk its own transaction; resumes where it
-    stopped (``done``) when the task is delivered again."""
+    stopped when the task is sent again: each chunk commits together with the checkpoint
+    (people done and the counts so far), so no chunk is counted twice or lost."""
+    from dataclasses import asdict
+
     from apps.jobs.models import Job
-    from apps.jobs.services import job_finish, job_set_progress, job_start
+    from apps.jobs.services import job_checkpoint_save, job_finish, job_start
 
     job = Job.objects.get(pk=job_id)
     if job.is_finished:
@@ -268,14 +272,15 @@ def statuses_recompute_job_run(*, job_id, chunk: int = RECOMPUTE_BATCH) -> None:
     as_of = date.fromisoformat(job.params["as_of"]) if job.params.get("as_of") else None
     job_start(job_id=job_id, total=len(person_ids))
     catalogue = catalogue_load()
-    done = job.done
-    totals = RecomputeResult()
+    done = job.checkpoint.get("done", 0)
+    totals = RecomputeResult(**job.checkpoint.get("totals", {}))
     while done < len(person_ids):
         part = person_ids[done:done + chunk]
         with transaction.atomic():
             totals += statuses_recompute(person_ids=part, as_of=as_of, catalogue=catalogue)
-        done += len(part)
-        job_set_progress(job_id=job_id, done=done, message=f"{done} van {len(person_ids)} medewerkers")
+            done += len(part)
+            job_checkpoint_save(job_id=job_id, done=done, state={"done": done, "totals": asdict(totals)},
+                                message=f"{done} van {len(person_ids)} medewerkers")
     job_finish(job_id=job_id, result={"people": len(person_ids), "decided": totals.decided,
                                       "created": totals.created, "updated": totals.updated,
                                       "removed": totals.removed})

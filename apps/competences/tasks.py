@@ -5,14 +5,14 @@ from config.celery import app
 
 @app.tenant_task(name="competences.recompute_statuses")
 def recompute_statuses(job_id: str) -> None:
-    """Recompute the people of a job in chunks, with progress; resumes when redelivered."""
-    from apps.jobs.services import job_fail
+    """Recompute the people of a job in chunks, with progress; resumes when sent again
+    (apps.jobs: a second delivery returns at once while a run is alive or the job is done;
+    a run that raises is marked failed by the claim)."""
+    from apps.jobs.services import job_claim
 
-    try:
-        services.statuses_recompute_job_run(job_id=job_id)
-    except Exception as exc:  # the job shows the failure; the broker redelivers on crash only
-        job_fail(job_id=job_id, message=str(exc))
-        raise
+    with job_claim(job_id=job_id) as job:
+        if job is not None:
+            services.statuses_recompute_job_run(job_id=job_id)
 
 
 @app.tenant_task(name="competences.sweep_due_statuses")

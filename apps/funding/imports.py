@@ -330,13 +330,16 @@ def _ordered(rows):
 
 def import_rows(rows, *, by, job_id=None, chunk_size: int = CHUNK_SIZE) -> tuple[dict[str, int], list[dict]]:
     """Apply parsed rows; returns the summary and the row errors (line, field, message)."""
-    from apps.jobs.services import job_set_progress
+    from apps.jobs.selectors import job_checkpoint_of
+    from apps.jobs.services import job_checkpoint_save
 
-    summary = {"rows": len(rows), "created": 0, "updated": 0, "unchanged": 0, "errors": 0}
-    errors: list[dict[str, Any]] = []
+    # A resumed run continues after the last chunk that committed, with that chunk's counts.
+    state = job_checkpoint_of(job_id=job_id) if job_id is not None else {}
+    summary = state.get("summary") or {"rows": len(rows), "created": 0, "updated": 0, "unchanged": 0, "errors": 0}
+    errors: list[dict[str, Any]] = state.get("errors", [])
     rows = _ordered(rows)
     last_year = None
-    for position in range(0, len(rows), chunk_size):
+    for position in range(state.get("position", 0), len(rows), chunk_size):
         part = rows[position:position + chunk_size]
         with transaction.atomic():
             chunk = _Chunk(part)
@@ -381,8 +384,12 @@ def import_rows(rows, *, by, job_id=None, chunk_size: int = CHUNK_SIZE) -> tuple
                 if last_year is None:
                     last_year = last_count_year()
                 decisions_recompute_for(participant_ids=touched, last_year=last_year)
-        if job_id is not None:
-            job_set_progress(job_id=job_id, done=position + len(part), total=len(rows))
+            if job_id is not None:
+                # In the chunk's transaction: the rows and the point to resume from commit
+                # together. One error more than is reported keeps "only the first N" true.
+                job_checkpoint_save(job_id=job_id, done=position + len(part), total=len(rows), state={
+                    "position": position + len(part), "summary": summary,
+                    "errors": errors[:MAX_REPORTED_ERRORS + 1]})
     return summary, errors
 
 
@@ -416,8 +423,9 @@ def import_upload(*, filename: str, raw: bytes, by, queue: bool = True):
     audit_record(by=by, action="funding.import.upload", obj=upload, new={"filename": filename, "rows": len(rows)})
     if queue:
         from apps.funding.tasks import import_csv
+        from apps.jobs.services import job_dispatch
 
-        transaction.on_commit(lambda: import_csv.delay(import_id=upload.pk, job_id=str(job.pk)))
+        job_dispatch(job=job, task=import_csv, import_id=upload.pk)
     return upload, job
 
 
@@ -434,12 +442,12 @@ def import_run(*, import_id: int, job_id) -> dict[str, int]:
     except Exception as exc:
         job_fail(job_id=job_id, message=str(exc))
         raise
-    with transaction.atomic():
-        upload.summary = summary
-        upload.save(update_fields=["summary"])
-        audit_record(by=upload.uploaded_by, action="funding.import", obj=upload, new=summary)
     message = _("%(created)s nieuw, %(updated)s gewijzigd, %(unchanged)s ongewijzigd, %(errors)s fout.") % summary
     if len(errors) > MAX_REPORTED_ERRORS:
         message += " " + _("Alleen de eerste %(n)s fouten worden getoond.") % {"n": MAX_REPORTED_ERRORS}
-    job_finish(job_id=job_id, result=summary, errors=errors[:MAX_REPORTED_ERRORS], message=message)
+    with transaction.atomic():  # the summary, its audit entry and "done": all or none of them
+        upload.summary = summary
+        upload.save(update_fields=["summary"])
+        audit_record(by=upload.uploaded_by, action="funding.import", obj=upload, new=summary)
+        job_finish(job_id=job_id, result=summary, errors=errors[:MAX_REPORTED_ERRORS], message=message)
     return summary

@@ -246,16 +246,23 @@ def decisions_recompute_for(*, participant_ids: Iterable[int], last_year: int | 
 
 
 def decisions_recompute_all(*, job_id=None, chunk_size: int = 1000) -> int:
-    """Recompute every participant, a chunk per transaction, reporting progress to ``job_id``."""
-    from apps.jobs.services import job_set_progress
+    """Recompute every participant, a chunk per transaction, reporting progress to ``job_id``.
 
-    ids = list(Participant.objects.order_by("pk").values_list("pk", flat=True))
+    With a job, each chunk commits together with the job's checkpoint (the last participant
+    id done and the rows written so far), so a run killed at any moment resumes after the
+    last committed chunk and returns the count of the whole run."""
+    from apps.jobs.selectors import job_checkpoint_of
+    from apps.jobs.services import job_checkpoint_save
+
+    state = job_checkpoint_of(job_id=job_id) if job_id is not None else {}
+    after, done, written = state.get("after_id", 0), state.get("done", 0), state.get("written", 0)
+    ids = list(Participant.objects.filter(pk__gt=after).order_by("pk").values_list("pk", flat=True))
+    total = done + len(ids)
     last_year = last_count_year()
     with transaction.atomic():
         # Participants deleted since the last run leave no provisional rows behind.
         FundingDecision.objects.filter(kind=PROVISIONAL).exclude(
             participant_id__in=Participant.objects.values("pk")).delete()
-    written = 0
     for position in range(0, len(ids), chunk_size):
         chunk = ids[position:position + chunk_size]
         with transaction.atomic():
@@ -264,17 +271,35 @@ def decisions_recompute_all(*, job_id=None, chunk_size: int = 1000) -> int:
             rows = compute_decisions(*load_facts(id_range=(chunk[0], chunk[-1])), last_year=last_year)
             store_rows(rows)
             written += len(rows)
-        if job_id is not None:
-            job_set_progress(job_id=job_id, done=position + len(chunk), total=len(ids))
+            done += len(chunk)
+            if job_id is not None:
+                job_checkpoint_save(job_id=job_id, done=done, total=total,
+                                    state={"after_id": chunk[-1], "done": done, "written": written})
     return written
 
 
+def recompute_job_ensure(*, job_id=None, task=None) -> str:
+    """The job of a recompute started without one (beat). Made once per ``job_id`` (the
+    message's id, so a redelivered message finds it again) and recorded with its task so a
+    run whose worker died is sent again."""
+    from apps.jobs.models import Job
+    from apps.jobs.services import job_create, job_track
+
+    job = Job.objects.filter(pk=job_id).first() if job_id else None
+    if job is None:
+        job = job_create(kind="funding.recompute", label="Bekostiging herberekenen", job_id=job_id)
+        if task is not None:
+            job_track(job=job, task=task)
+    return str(job.pk)
+
+
 def recompute_job_run(*, job_id=None) -> int:
-    """A full recompute as a visible job (created here when beat starts it without one)."""
-    from apps.jobs.services import job_create, job_fail, job_finish, job_start
+    """A full recompute as a visible job (created here when called without one); resumes
+    from the job's checkpoint."""
+    from apps.jobs.services import job_fail, job_finish, job_start
 
     if job_id is None:
-        job_id = job_create(kind="funding.recompute", label="Bekostiging herberekenen").pk
+        job_id = recompute_job_ensure()
     job_start(job_id=job_id, total=Participant.objects.count())
     try:
         written = decisions_recompute_all(job_id=job_id)

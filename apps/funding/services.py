@@ -311,8 +311,7 @@ def funding_year_finalise(*, year: int, by) -> FundingYear:
 def decisions_recompute_start(*, by):
     """Queue a full recompute in Celery; returns the job whose progress the UI shows."""
     from apps.funding.tasks import recompute_all
-    from apps.jobs.services import job_create
+    from apps.jobs.services import job_create, job_dispatch
 
     job = job_create(kind="funding.recompute", label=_("Bekostiging herberekenen"), by=by)
-    transaction.on_commit(lambda: recompute_all.delay(job_id=str(job.pk)))
-    return job
+    return job_dispatch(job=job, task=recompute_all)

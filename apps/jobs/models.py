@@ -1,6 +1,10 @@
 """Long-running work (imports, recomputes, impact previews) and its visible progress.
 
 Lives in every schema: a tenant's imports in the tenant, the vendor's previews in public.
+A job sent with ``job_dispatch`` also records which task does its work (``task_name``,
+``task_kwargs``), how often a worker started it (``attempts``), its last sign of life
+(``heartbeat_at``) and where to resume (``checkpoint``), so a job whose worker died is sent
+again (``jobs_resume_stalled``) whatever the broker did with the message.
 """
 from __future__ import annotations
 
@@ -28,6 +32,13 @@ class Job(models.Model):
     errors = models.JSONField(default=list, blank=True)
     result = models.JSONField(default=dict, blank=True)
     params = models.JSONField(default=dict, blank=True)
+    # Recovery: the task that does the work and its keyword arguments (job_id included).
+    task_name = models.CharField(max_length=200, blank=True)
+    task_kwargs = models.JSONField(default=dict, blank=True)
+    attempts = models.PositiveIntegerField(default=0)  # runs started by a worker
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # The task's own resume state, written in the same transaction as the work it describes.
+    checkpoint = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

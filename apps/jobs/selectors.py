@@ -12,3 +12,8 @@ def job_for_user(*, job_id, user) -> Job:
     if job.created_by_id == user.pk or user.is_staff or user.has_role("tenant_admin", "manager", "student_admin"):
         return job
     raise Http404
+
+
+def job_checkpoint_of(*, job_id) -> dict:
+    """Where a resumed run of this job continues (empty for a fresh run)."""
+    return Job.objects.filter(pk=job_id).values_list("checkpoint", flat=True).first() or {}

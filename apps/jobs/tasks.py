@@ -14,3 +14,13 @@ def tenant_probe(job_id: str) -> None:
         "schema": connection.schema_name,
         "users": sorted(User.objects.values_list("email", flat=True)),
     })
+
+
+@app.task(name="jobs.resume_stalled")
+def resume_stalled() -> dict:
+    """Beat, every minute, in each active tenant and in public: send again the jobs whose
+    worker died (apps/jobs/recovery.py)."""
+    from apps.jobs.recovery import MAX_ATTEMPTS, STALLED_AFTER_SECONDS
+    from apps.jobs.services import jobs_resume_stalled
+
+    return jobs_resume_stalled(older_than_seconds=STALLED_AFTER_SECONDS, max_attempts=MAX_ATTEMPTS)
