@@ -36,6 +36,9 @@ def own_postgres(tmp_path_factory):
     data = tmp_path_factory.mktemp("faultpg")
     env = {k: v for k, v in os.environ.items()
            if k not in ("DATABASE_URL", "CELERY_BROKER_URL", "PASPOORT_BROKER_DIR", "DJANGO_ALLOW_ASYNC_UNSAFE")}
+    # Blank, not absent: the live server starts from os.environ and overlays this env, and an
+    # empty DATABASE_URL / CELERY_BROKER_URL means "embedded" to the settings.
+    env.update(DATABASE_URL="", CELERY_BROKER_URL="")
     env.update(PASPOORT_DATA_DIR=str(data), PASPOORT_DB_NAME="paspoort_fault", XDG_RUNTIME_DIR=str(data / "run"),
                LOG_LEVEL="WARNING", CELERY_QUEUE="paspoort-fault")
     (data / "run").mkdir(mode=0o700)
