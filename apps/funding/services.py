@@ -180,69 +180,66 @@ def enrolment_update(*, enrolment: Enrolment, data: dict[str, Any], by) -> Enrol
                   participant_ids_before=(before,))
 
 
-@transaction.atomic
-def enrolment_delete(*, enrolment: Enrolment, by) -> None:
-    person_id = enrolment.participant_id
-    audit_record(by=by, action="funding.enrolment.delete", obj=enrolment, person_id=person_id,
-                 old=snapshot(enrolment, ENROLMENT_FIELDS))
-    enrolment.delete()
+def _fact_delete(obj, *, person_id: int, fields, action: str, by) -> None:
+    audit_record(by=by, action=f"{action}.delete", obj=obj, person_id=person_id, old=snapshot(obj, fields))
+    obj.delete()
     decisions_recompute_for(participant_ids=[person_id])
 
 
-# --------------------------------------------------------------------------- subject results
+@transaction.atomic
+def enrolment_delete(*, enrolment: Enrolment, by) -> None:
+    _fact_delete(enrolment, person_id=enrolment.participant_id, fields=ENROLMENT_FIELDS,
+                 action="funding.enrolment", by=by)
+
+
+# --------------------------------------------------------------------------- subject results and diplomas
+# Both hang off an enrolment: one way to create, update and delete such a fact.
+
+def _enrolment_fact_create(instance, *, data: dict[str, Any], fields, action: str, by):
+    if "enrolment" not in data:
+        raise ValidationError({"enrolment": _("Dit veld is verplicht.")})
+    data = _with_reference(data, "enrolment", Enrolment, _("Onbekende inschrijving."))
+    return _write(instance, data=data, fields=fields, by=by, action=action)
+
+
+def _enrolment_fact_update(obj, *, data: dict[str, Any], fields, action: str, by):
+    before = obj.enrolment.participant_id
+    data = _with_reference(data, "enrolment", Enrolment, _("Onbekende inschrijving."))
+    return _write(obj, data=data, fields=fields, by=by, action=action, participant_ids_before=(before,))
 
 
 @transaction.atomic
 def subject_result_create(*, data: dict[str, Any], by) -> SubjectResult:
-    if "enrolment" not in data:
-        raise ValidationError({"enrolment": _("Dit veld is verplicht.")})
-    data = _with_reference(data, "enrolment", Enrolment, _("Onbekende inschrijving."))
-    return _write(SubjectResult(), data=data, fields=SUBJECT_RESULT_FIELDS, by=by, action="funding.subject_result")
+    return _enrolment_fact_create(SubjectResult(), data=data, fields=SUBJECT_RESULT_FIELDS,
+                                  action="funding.subject_result", by=by)
 
 
 @transaction.atomic
 def subject_result_update(*, subject_result: SubjectResult, data: dict[str, Any], by) -> SubjectResult:
-    before = subject_result.enrolment.participant_id
-    data = _with_reference(data, "enrolment", Enrolment, _("Onbekende inschrijving."))
-    return _write(subject_result, data=data, fields=SUBJECT_RESULT_FIELDS, by=by, action="funding.subject_result",
-                  participant_ids_before=(before,))
+    return _enrolment_fact_update(subject_result, data=data, fields=SUBJECT_RESULT_FIELDS,
+                                  action="funding.subject_result", by=by)
 
 
 @transaction.atomic
 def subject_result_delete(*, subject_result: SubjectResult, by) -> None:
-    person_id = subject_result.enrolment.participant_id
-    audit_record(by=by, action="funding.subject_result.delete", obj=subject_result, person_id=person_id,
-                 old=snapshot(subject_result, SUBJECT_RESULT_FIELDS))
-    subject_result.delete()
-    decisions_recompute_for(participant_ids=[person_id])
-
-
-# --------------------------------------------------------------------------- diplomas
+    _fact_delete(subject_result, person_id=subject_result.enrolment.participant_id,
+                 fields=SUBJECT_RESULT_FIELDS, action="funding.subject_result", by=by)
 
 
 @transaction.atomic
 def diploma_create(*, data: dict[str, Any], by) -> Diploma:
-    if "enrolment" not in data:
-        raise ValidationError({"enrolment": _("Dit veld is verplicht.")})
-    data = _with_reference(data, "enrolment", Enrolment, _("Onbekende inschrijving."))
-    return _write(Diploma(), data=data, fields=DIPLOMA_FIELDS, by=by, action="funding.diploma")
+    return _enrolment_fact_create(Diploma(), data=data, fields=DIPLOMA_FIELDS, action="funding.diploma", by=by)
 
 
 @transaction.atomic
 def diploma_update(*, diploma: Diploma, data: dict[str, Any], by) -> Diploma:
-    before = diploma.enrolment.participant_id
-    data = _with_reference(data, "enrolment", Enrolment, _("Onbekende inschrijving."))
-    return _write(diploma, data=data, fields=DIPLOMA_FIELDS, by=by, action="funding.diploma",
-                  participant_ids_before=(before,))
+    return _enrolment_fact_update(diploma, data=data, fields=DIPLOMA_FIELDS, action="funding.diploma", by=by)
 
 
 @transaction.atomic
 def diploma_delete(*, diploma: Diploma, by) -> None:
-    person_id = diploma.enrolment.participant_id
-    audit_record(by=by, action="funding.diploma.delete", obj=diploma, person_id=person_id,
-                 old=snapshot(diploma, DIPLOMA_FIELDS))
-    diploma.delete()
-    decisions_recompute_for(participant_ids=[person_id])
+    _fact_delete(diploma, person_id=diploma.enrolment.participant_id, fields=DIPLOMA_FIELDS,
+                 action="funding.diploma", by=by)
 
 
 # --------------------------------------------------------------------------- funding years
