@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from apps.web.admin_sites import vendor_site
+from apps.web.admin_sites import ReadOnlyAdmin, vendor_site
 from tenants.models import Domain, Tenant
 
 
@@ -74,17 +74,6 @@ class RolloutAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # rollouts are made and driven through the audited services
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class FeedbackAdmin(ReadOnlyAdmin):

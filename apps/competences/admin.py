@@ -1,12 +1,11 @@
 """The tenant administrator's catalogue and facts in the tenant admin. Writes that change
 statuses go through the services (so they are validated, audited and recomputed)."""
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib import admin
 
 from apps.competences import services
 from apps.competences.models import (Competence, CompetenceStatus, Evidence, EvidenceRequirement, Exemption,
                                      NotApplicable, Order, PracticeRecord, Profile, ProfileLink, Revocation)
-from apps.web.admin_sites import tenant_site
+from apps.web.admin_sites import ReadOnlyAdmin, tenant_site
 
 
 class EvidenceRequirementInline(admin.TabularInline):
@@ -35,43 +34,30 @@ class CompetenceAdmin(admin.ModelAdmin):
         self.message_user(request, "Herberekend." if job is None else f"Gestart als taak {job.pk}.")
 
 
-class ReadOnlyFactAdmin(admin.ModelAdmin):
-    """Facts are recorded through the API and pages (validated, audited); read-only here."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class EvidenceAdmin(ReadOnlyFactAdmin):
+class EvidenceAdmin(ReadOnlyAdmin):
     list_display = ("person", "competence", "kind", "achieved_on", "passed", "valid_until", "assessor")
     list_filter = ("kind", "passed")
     search_fields = ("person__last_name", "person__personnel_number", "competence__code")
 
 
-class PeriodAdmin(ReadOnlyFactAdmin):
+class PeriodAdmin(ReadOnlyAdmin):
     list_display = ("person", "competence", "start", "until", "reason", "by")
     search_fields = ("person__last_name", "person__personnel_number", "competence__code")
 
 
-class StatusAdmin(ReadOnlyFactAdmin):
+class StatusAdmin(ReadOnlyAdmin):
     list_display = ("person", "competence", "status", "valid_until", "next_change", "authorised", "rules_version")
     list_filter = ("status", "authorised")
     search_fields = ("person__last_name", "person__personnel_number", "competence__code")
 
 
 tenant_site.register(Competence, CompetenceAdmin)
-tenant_site.register(Profile, ReadOnlyFactAdmin)
-tenant_site.register(ProfileLink, ReadOnlyFactAdmin)
+tenant_site.register(Profile, ReadOnlyAdmin)
+tenant_site.register(ProfileLink, ReadOnlyAdmin)
 tenant_site.register(Evidence, EvidenceAdmin)
-tenant_site.register(PracticeRecord, ReadOnlyFactAdmin)
+tenant_site.register(PracticeRecord, ReadOnlyAdmin)
 tenant_site.register(Exemption, PeriodAdmin)
 tenant_site.register(NotApplicable, PeriodAdmin)
 tenant_site.register(Revocation, PeriodAdmin)
-tenant_site.register(Order, ReadOnlyFactAdmin)
+tenant_site.register(Order, ReadOnlyAdmin)
 tenant_site.register(CompetenceStatus, StatusAdmin)

@@ -1,38 +1,19 @@
 from django.contrib import admin
 
 from apps.funding.models import Diploma, Enrolment, FundingDecision, FundingYear, Participant, SubjectResult
-from apps.web.admin_sites import tenant_site
+from apps.web.admin_sites import ReadOnlyAdmin, tenant_site
 
 
 @admin.register(FundingDecision, site=tenant_site)
-class FundingDecisionAdmin(admin.ModelAdmin):
+class FundingDecisionAdmin(ReadOnlyAdmin):
     list_display = ["funding_year", "kind", "object_type", "object_label", "participant_label", "status", "codes"]
     list_filter = ["kind", "funding_year", "status", "object_type", "track"]
     search_fields = ["participant_label", "object_label"]
 
     # Decisions are computed, never edited by hand.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # Facts are read-only here: writes go through the services (audit and recompute), i.e. the
 # funding pages, the API and the import (national figures and the final run too).
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 for model in (Participant, Enrolment, SubjectResult, Diploma, FundingYear):
     tenant_site.register(model, ReadOnlyAdmin)

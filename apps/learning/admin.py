@@ -2,7 +2,7 @@
 from django.contrib import admin
 
 from apps.learning.models import Course, CourseSession, Enrolment, LearningPath, LearningPathStep
-from apps.web.admin_sites import tenant_site
+from apps.web.admin_sites import ReadOnlyAdmin, tenant_site
 
 
 class CourseSessionInline(admin.TabularInline):
@@ -25,20 +25,12 @@ class CourseSessionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Enrolment, site=tenant_site)
-class EnrolmentAdmin(admin.ModelAdmin):
+class EnrolmentAdmin(ReadOnlyAdmin):
     """Read-only: enrolments change through the services (waitlist, results, audit)."""
 
     list_display = ["session", "person", "status", "position", "result"]
     list_filter = ["status", "result"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class StepInline(admin.TabularInline):

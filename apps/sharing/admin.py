@@ -1,20 +1,7 @@
 from django.contrib import admin
 
 from apps.sharing.models import PassportShare, TeamLeader
-from apps.web.admin_sites import tenant_site
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Only the owner shares or names a team leader (through the services, audited)."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from apps.web.admin_sites import ReadOnlyAdmin, tenant_site
 
 
 @admin.register(PassportShare, site=tenant_site)

@@ -3,7 +3,7 @@
 Each app registers its models on the site whose schema holds them, so the public admin
 never lists tenant tables and a tenant's admin never lists the control plane.
 """
-from django.contrib.admin import AdminSite
+from django.contrib.admin import AdminSite, ModelAdmin
 from django.utils.translation import gettext_lazy as _
 
 
@@ -28,3 +28,16 @@ class TenantAdminSite(AdminSite):
 
 vendor_site = VendorAdminSite(name="vendor_admin")
 tenant_site = TenantAdminSite(name="tenant_admin")
+
+
+class ReadOnlyAdmin(ModelAdmin):
+    """Rows that only services write (validated, audited): visible in the admin, never edited there."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
