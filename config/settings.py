@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "tenants.middleware.DatabaseUnavailableMiddleware",
     "apps.releases.middleware.FeatureCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "apps.web.middleware.DutchUnlessChosenMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -112,7 +112,10 @@ def test_funding_menu_is_not_shown_on_a_care_tenant(tenant_a):
     assert response.get("Location") != "/bekostiging/"
 
 
-def test_english_is_available(school, student_admin):
+def test_dutch_by_default_even_for_an_english_browser_and_english_when_chosen(school, student_admin):
     client = client_for(school, student_admin)
-    response = client.get("/bekostiging/", HTTP_ACCEPT_LANGUAGE="en")
-    assert response.status_code == 200
+    body = client.get("/bekostiging/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<html lang="nl">' in body and "Uitloggen" in body and "Log out" not in body
+    client.post("/i18n/setlang/", {"language": "en", "next": "/bekostiging/"})
+    body = client.get("/bekostiging/").content.decode()
+    assert '<html lang="en">' in body and "Log out" in body and "Uitloggen" not in body
